@@ -1,0 +1,87 @@
+"""Command line: `python -m benchmark {list,data,run,report}`.
+
+Thin glue: each command parses its flags, calls one stage module, and turns a
+ValueError from bad input into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from benchmark import published, scenarios
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def add_data_flags(p: argparse.ArgumentParser, defaults: bool = True) -> None:
+    paper = scenarios.Settings()
+    p.add_argument("--data-dir", help="RMFD root holding AFDB_masked_face_dataset/ "
+                   "(default: $RMFD_ROOT, else ../shared/rmfd)")
+    p.add_argument("--min-images", type=_positive_int,
+                   default=paper.min_images if defaults else None,
+                   help="keep people with at least N masked images "
+                   f"(paper: {paper.min_images})")
+    p.add_argument("--classes", type=_positive_int,
+                   default=paper.classes if defaults else None,
+                   help=f"how many people to keep (paper: {paper.classes})")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    pub = published.by_scenario()
+    head = ["scenario", "dataset", "backbone", "head", *published.METRICS]
+    print("\t".join(head))
+    for s in scenarios.SCENARIOS.values():
+        values = [f"{pub[s.id][m].value:g}" if m in pub.get(s.id, {}) else "-"
+                  for m in published.METRICS]
+        print("\t".join([s.id, s.dataset, s.backbone, s.head, *values]))
+    return 0
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    from benchmark import data_check as check
+
+    report = check.check(args.data_dir, args.min_images, args.classes,
+                         test_fraction=scenarios.Settings().test_fraction,
+                         seed=scenarios.DEFAULT_SEED)
+    print(json.dumps(report, indent=2) if args.json else check.as_text(report))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmark",
+        description="Reproduce 'Additive Angular Margin Loss for Masked-Face "
+        "Image Recognition' (Reyaldi et al.): train, compare, report.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("list", help="the scenarios with their published numbers")
+    p.set_defaults(func=cmd_list)
+
+    data = sub.add_parser("data", help="inspect the RMFD data")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    p = data_sub.add_parser("check", help="layout, per-person counts, selection, "
+                            "split sizes and problems found")
+    add_data_flags(p)
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=cmd_data_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
