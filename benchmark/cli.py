@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from benchmark import published, scenarios
 
@@ -57,6 +58,21 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from benchmark import runner
+
+    ids = list(scenarios.SCENARIOS) if args.all else args.scenario
+    overrides = {k: v for k, v in (("weights", args.weights), ("min_images", args.min_images),
+                                   ("classes", args.classes), ("epochs", args.epochs),
+                                   ("image_size", args.image_size),
+                                   ("deterministic", args.deterministic or None))
+                 if v is not None}
+    configs = [[scenarios.resolve(i, args.profile, seed, overrides) for i in ids]
+               for seed in args.seed]
+    return runner.run_all(configs, args.data_dir, Path(args.results_dir),
+                          overrides, force=args.force)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmark",
@@ -74,6 +90,28 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_flags(p)
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_data_check)
+
+    p = sub.add_parser("run", help="train and evaluate scenarios into a results folder")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="all five rows of Tables 2 and 3")
+    which.add_argument("--scenario", nargs="+", choices=list(scenarios.SCENARIOS),
+                       metavar="ID", help="one or more scenario ids (see `list`)")
+    p.add_argument("--profile", choices=list(scenarios.PROFILES), default="paper",
+                   help="paper: the paper's settings; smoke: a quick check of every stage. "
+                   "Default: %(default)r")
+    add_data_flags(p, defaults=False)
+    p.add_argument("--weights", help="imagenet (the paper's setting) | none | PATH of a "
+                   "no-top .h5 weights file. Default: 'imagenet'")
+    p.add_argument("--results-dir", default="results", help="Default: %(default)r")
+    p.add_argument("--seed", type=int, nargs="+", default=[scenarios.DEFAULT_SEED],
+                   help="one run per seed. Default: %(default)r")
+    p.add_argument("--epochs", type=_positive_int, help="override the profile's epochs")
+    p.add_argument("--image-size", type=_positive_int, help="override the input size")
+    p.add_argument("--deterministic", action="store_true",
+                   help="bit-identical reruns (one inter-op thread), slower")
+    p.add_argument("--force", action="store_true",
+                   help="retrain scenarios whose results exist")
+    p.set_defaults(func=cmd_run)
     return parser
 
 
@@ -85,3 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to resume from the last finished "
+              "epoch", file=sys.stderr)
+        return 130

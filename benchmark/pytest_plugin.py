@@ -1,0 +1,1 @@
+"""pytest plugin: `pytest benchmark/ --paper-tolerance`."""
