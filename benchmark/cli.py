@@ -69,8 +69,17 @@ def cmd_run(args: argparse.Namespace) -> int:
                  if v is not None}
     configs = [[scenarios.resolve(i, args.profile, seed, overrides) for i in ids]
                for seed in args.seed]
-    return runner.run_all(configs, args.data_dir, Path(args.results_dir),
-                          overrides, force=args.force)
+    code = runner.run_all(configs, args.data_dir, Path(args.results_dir), overrides,
+                          force=args.force)
+    return code or cmd_report(argparse.Namespace(results_dir=args.results_dir, output=None))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from benchmark import report
+
+    out = report.render(Path(args.results_dir), Path(args.output) if args.output else None)
+    print(f"report: {out}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="retrain scenarios whose results exist")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("report", help="render the HTML reproduction report")
+    p.add_argument("--results-dir", default="results", help="Default: %(default)r")
+    p.add_argument("-o", "--output", help="where to write the HTML. "
+                   "Default: <results-dir>/report.html")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -11,6 +11,8 @@ from PIL import Image
 
 from benchmark.data import TREES
 
+pytest_plugins = ["pytester"]
+
 SHARED_RMFD = Path(__file__).resolve().parents[2] / "shared" / "rmfd"
 
 

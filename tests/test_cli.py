@@ -14,7 +14,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("command", [[], ["list"], ["data"], ["data", "check"],
+@pytest.mark.parametrize("command", [[], ["list"], ["data"], ["data", "check"], ["run"], ["report"],
                                      ])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
