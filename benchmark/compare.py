@@ -1,10 +1,10 @@
 """Reproduced numbers against the published ones: one verdict per metric.
 
-Rule: only `paper`-profile results are judged. Over the seeds of one
-configuration, a metric is *reproduced* when |mean - published| <= tolerance +
+Rule: only paper-profile results are judged. Over the seeds of one
+configuration, a metric is "reproduced" when |mean - published| <= tolerance +
 std (the sample standard deviation over seeds, 0 for one seed), so seed noise
 widens the band and one lucky seed cannot narrow it. Other profiles are shown
-as *not comparable*; a scenario with no results is *not run*.
+as "not comparable"; a scenario with no results is "not run".
 """
 
 from __future__ import annotations

@@ -70,10 +70,18 @@ class Prepared:
     selection: data.Selection
     manifest: list[dict]
     data_hash: str
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
+    train: np.ndarray  # indices into selection.files
+    test: np.ndarray
+    x_train: np.ndarray | None = None  # decoded on demand: a skipped run needs none
+    y_train: np.ndarray | None = None
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+    def load(self, image_size: int) -> None:
+        x = data.load_images(self.selection.files, image_size)
+        y = np.eye(len(self.selection.people), dtype=np.float32)[list(self.selection.labels)]
+        self.x_train, self.y_train = x[self.train], y[self.train]
+        self.x_test, self.y_test = x[self.test], y[self.test]
 
 
 def prepare(cfg: RunConfig, inv: data.Inventory) -> Prepared:
@@ -82,10 +90,7 @@ def prepare(cfg: RunConfig, inv: data.Inventory) -> Prepared:
                       s.max_images_per_class)
     train, test = data.split(sel.labels, s.test_fraction, cfg.seed)
     manifest = data.split_manifest(sel, train, test)
-    x = data.load_images(sel.files, s.image_size)
-    y = np.eye(len(sel.people), dtype=np.float32)[list(sel.labels)]
-    return Prepared(sel, manifest, data.manifest_hash(manifest),
-                    x[train], y[train], x[test], y[test])
+    return Prepared(sel, manifest, data.manifest_hash(manifest), train, test)
 
 
 def existing(final: Path, cfg: RunConfig, data_hash: str, force: bool) -> bool:
@@ -158,6 +163,7 @@ def run_scenario(cfg: RunConfig, inv: data.Inventory, results_dir: Path, rid: st
     if existing(final, cfg, prep.data_hash, force):
         print(f"[{cfg.scenario.id}] done already ({final}), skipped", file=log, flush=True)
         return final
+    prep.load(cfg.settings.image_size)
     work = results_dir / rid / ".work" / cfg.scenario.id
     if force and not (work / "backup").exists():
         shutil.rmtree(work, ignore_errors=True)
