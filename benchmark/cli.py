@@ -82,6 +82,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_audit(args: argparse.Namespace) -> int:
+    from benchmark import audit, data
+
+    report = audit.audit(data.resolve_root(args.data_dir),
+                         Path(args.results_dir) if args.results_dir else None, args.distance)
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else audit.as_text(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmark",
@@ -99,12 +108,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_flags(p)
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_data_check)
+    p = data_sub.add_parser("audit", help="identical and near-identical images filed under "
+                            "different people, and train/test leakage of stored runs")
+    p.add_argument("--data-dir", help="RMFD root (default: $RMFD_ROOT, else ../shared/rmfd)")
+    p.add_argument("--results-dir", default="results",
+                   help="runs whose split manifests are checked for leakage. Default: %(default)r")
+    p.add_argument("--distance", type=int, default=12,
+                   help="largest dHash bit distance counted as near-identical. "
+                   "Default: %(default)r")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.set_defaults(func=cmd_data_audit)
 
     p = sub.add_parser("run", help="train and evaluate scenarios into a results folder")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="all five rows of Tables 2 and 3")
-    which.add_argument("--scenario", nargs="+", choices=list(scenarios.SCENARIOS),
-                       metavar="ID", help="one or more scenario ids (see `list`)")
+    which.add_argument("--scenario", nargs="+", choices=list(scenarios.ALL_SCENARIOS),
+                       metavar="ID", help="one or more scenario ids (see `list`), ablations "
+                       f"too: {', '.join(scenarios.ABLATIONS)}")
     p.add_argument("--profile", choices=list(scenarios.PROFILES), default="paper",
                    help="paper: the paper's settings; smoke: a quick check of every stage. "
                    "Default: %(default)r")

@@ -78,6 +78,7 @@ class Built:
     train: keras.Model
     infer: keras.Model
     labels_as_input: bool
+    features: keras.Model | None = None  # the ArcFace head's input, for analysis
 
 
 def build(cfg: RunConfig, n_classes: int) -> Built:
@@ -98,7 +99,7 @@ def build(cfg: RunConfig, n_classes: int) -> Built:
                        name="arcface")
         train = keras.Model([image, labels], head([x, labels]), name=cfg.scenario.id)
         infer = keras.Model(image, head(x), name=f"{cfg.scenario.id}-infer")
-        built = Built(train, infer, labels_as_input=True)
+        built = Built(train, infer, labels_as_input=True, features=keras.Model(image, x))
     built.train.compile(
         optimizer=keras.optimizers.get({"class_name": s.optimizer,
                                         "config": {"learning_rate": s.learning_rate}}),

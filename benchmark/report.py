@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from benchmark import compare, plots, published, results
+from benchmark import compare, explain, plots, published, results
 from benchmark.scenarios import ASSUMPTIONS, SCENARIOS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
@@ -90,6 +90,7 @@ def context(found: list[results.Result], results_dir: Path) -> dict:
         "deviations": deviations, "data_notes": DATA_NOTES, "assumptions": ASSUMPTIONS,
         "environments": list(environments.values()),
         "rule": compare.__doc__.split("\n\n", 1)[1].strip(),
+        "explain": explain.explain(found, chosen, results_dir),
     }
 
 

@@ -122,7 +122,12 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
     val_ds = data.make_dataset(prep.x_test, prep.y_test, batch_size=s.batch_size,
                                preprocess=pre, labels_as_input=built.labels_as_input)
     work.mkdir(parents=True, exist_ok=True)
+    done = history_rows(work / "history.csv") if (work / "history.csv").exists() else []
     callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            str(work / "best.weights.h5"), monitor="val_accuracy", mode="max",
+            save_best_only=True, save_weights_only=True,
+            initial_value_threshold=max((float(r["val_accuracy"]) for r in done), default=None)),
         keras.callbacks.BackupAndRestore(str(work / "backup"), double_checkpoint=True,
                                          delete_checkpoint=False),
         keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
@@ -130,10 +135,46 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
     ]
     built.train.fit(train_ds, validation_data=val_ds, epochs=s.epochs, verbose=0, shuffle=False,
                     callbacks=callbacks)
-    test_ds = data.make_dataset(prep.x_test, prep.y_test, batch_size=s.batch_size,
-                                preprocess=pre, labels_as_input=False)
-    scores = built.infer.predict(test_ds, verbose=0)
-    return scores, history_rows(work / "history.csv")
+    scores = predict(built.infer, prep, pre, s.batch_size)
+    extra = analyse(cfg, built, prep, pre, work, list(prep.selection.people))
+    return scores, history_rows(work / "history.csv"), extra
+
+
+def predict(model, prep: Prepared, pre, batch_size: int, labels: bool = False) -> np.ndarray:
+    ds = data.make_dataset(prep.x_test, prep.y_test, batch_size=batch_size, preprocess=pre,
+                           labels_as_input=labels)
+    return np.asarray(model.predict(ds, verbose=0))
+
+
+def brief(ev: dict) -> dict:
+    return {k: ev[k] for k in ("accuracy", "macro", "keras_binary", "n_test")}
+
+
+def analyse(cfg: RunConfig, built, prep: Prepared, pre, work: Path, people: list[str]) -> dict:
+    """What could explain the published numbers (issue: Table 2 vs Table 3).
+
+    - test_with_labels: the ArcFace margin applied at test time (labels fed),
+      as Keras' validation during fit does;
+    - logits_keras_binary: Keras' binary P/R over s*cos(theta), as if the head
+      output the scaled cosines;
+    - best_epoch_test: the weights of the best validation epoch, no labels.
+    """
+    from benchmark.arcface import cosine
+
+    bs, out = cfg.settings.batch_size, {}
+    if built.labels_as_input:
+        with_labels = predict(built.train, prep, pre, bs, labels=True)
+        out["test_with_labels"] = brief(metrics.evaluate(prep.y_test, with_labels, people))
+        feats = predict(built.features, prep, pre, bs)
+        head = built.train.get_layer("arcface")
+        logits = head.s * np.asarray(cosine(feats, np.asarray(head.w)))
+        out["logits_keras_binary"] = metrics.keras_binary(prep.y_test, logits)
+    best = work / "best.weights.h5"
+    if best.exists():
+        built.train.load_weights(str(best))
+        scores = predict(built.infer, prep, pre, bs)
+        out["best_epoch_test"] = brief(metrics.evaluate(prep.y_test, scores, people))
+    return out
 
 
 def history_rows(path: Path) -> list[dict]:
@@ -169,9 +210,11 @@ def run_scenario(cfg: RunConfig, inv: data.Inventory, results_dir: Path, rid: st
         shutil.rmtree(work, ignore_errors=True)
     print(f"[{cfg.scenario.id}] {len(prep.x_train)} train / {len(prep.x_test)} test images, "
           f"{len(prep.selection.people)} classes, config {cfg.hash}", file=log, flush=True)
-    scores, history = train(cfg, prep, work, log)
+    scores, history, extra = train(cfg, prep, work, log)
     evaluation = metrics.evaluate(prep.y_test, scores, list(prep.selection.people))
     files = outputs(cfg, prep, inv, history, evaluation, time.monotonic() - started)
+    metrics_json = json.loads(files["metrics.json"])
+    files["metrics.json"] = results.dumps({**metrics_json, "analysis": extra})
     results.publish(files, final)
     shutil.rmtree(work, ignore_errors=True)
     print(f"[{cfg.scenario.id}] test accuracy {evaluation['accuracy']:.4f} -> {final}",

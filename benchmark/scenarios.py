@@ -33,6 +33,9 @@ class Scenario:
     # How the published P/R/F1 were most likely computed (baselines/README.md):
     # Models 1-4 fit Keras' binary convention; the baseline's F1 does not.
     convention: str = "keras_binary"
+    # Settings this scenario changes itself (ablations only), as (name, value).
+    settings: tuple[tuple[str, object], ...] = ()
+    ablation_of: str = ""  # the table row an ablation varies
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,32 @@ SCENARIOS: dict[str, Scenario] = {
     )
 }
 
+# Not rows of the paper: variants that test how its numbers may have been made.
+ABLATIONS: dict[str, Scenario] = {
+    s.id: s
+    for s in (
+        Scenario(
+            "ablation-model1-logits-masked",
+            "1 with an ArcFace head that outputs s*cos (no softmax)",
+            "masked",
+            "resnet50",
+            "arcface",
+            settings=(("arcface_output", "logits"),),
+            ablation_of="model1-resnet50-arcface-masked",
+        ),
+        Scenario(
+            "ablation-model2-logits-masked",
+            "2 with an ArcFace head that outputs s*cos (no softmax)",
+            "masked",
+            "inceptionv3",
+            "arcface",
+            settings=(("arcface_output", "logits"),),
+            ablation_of="model2-inceptionv3-arcface-masked",
+        ),
+    )
+}
+ALL_SCENARIOS: dict[str, Scenario] = {**SCENARIOS, **ABLATIONS}
+
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
@@ -186,23 +215,22 @@ def resolve(
     overrides: dict[str, object] | None = None,
 ) -> RunConfig:
     """Resolve one scenario; overrides win over the profile's values."""
-    if scenario_id not in SCENARIOS:
+    if scenario_id not in ALL_SCENARIOS:
         raise ValueError(
             f"unknown scenario {scenario_id!r}; expected one of "
-            f"{', '.join(SCENARIOS)}"
+            f"{', '.join(ALL_SCENARIOS)}"
         )
     if profile not in PROFILES:
         raise ValueError(
             f"unknown profile {profile!r}; expected one of {', '.join(PROFILES)}"
         )
-    merged = {**PROFILES[profile].overrides, **(overrides or {})}
+    scenario = ALL_SCENARIOS[scenario_id]
+    merged = {**dict(scenario.settings), **PROFILES[profile].overrides, **(overrides or {})}
     unknown = set(merged) - {f.name for f in dataclasses.fields(Settings)}
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}")
     settings = dataclasses.replace(Settings(), **merged)
-    return RunConfig(
-        SCENARIOS[scenario_id], profile, seed, settings, deviations(settings)
-    )
+    return RunConfig(scenario, profile, seed, settings, deviations(settings))
 
 
 def deviations(settings: Settings) -> tuple[str, ...]:

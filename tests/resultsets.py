@@ -9,7 +9,7 @@ from benchmark.compare import CONVENTIONS
 
 
 def write_result(root: Path, scenario: str, values: dict[str, float], *, profile="paper",
-                 seed=1, classes=("alice", "bob", "carol")) -> Path:
+                 seed=1, classes=("alice", "bob", "carol"), analysis=None) -> Path:
     """One finished scenario whose metrics are exactly `values`."""
     cfg = scenarios.resolve(scenario, profile, seed)
     conv = cfg.scenario.convention
@@ -26,7 +26,7 @@ def write_result(root: Path, scenario: str, values: dict[str, float], *, profile
                "config_hash": cfg.hash, "data_hash": "d" * 16,
                "table2": {**t2, "best_epoch": 3, "best_val_accuracy": t2["val_accuracy"]},
                "test": test, "per_class": {}, "n_train": 70, "epochs_run": 3,
-               "seconds_per_epoch": 1.5}
+               "seconds_per_epoch": 1.5, "analysis": analysis or {}}
     config = {**cfg.to_dict(), "config_hash": cfg.hash, "data_hash": "d" * 16,
               "data_root": "/data/rmfd", "classes": list(classes),
               "deviations": list(cfg.deviations), "assumptions": scenarios.ASSUMPTIONS}

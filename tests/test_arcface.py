@@ -120,3 +120,10 @@ def test_saved_keras_model_loads_without_custom_objects_and_predicts_the_same(tm
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     assert np.asarray(loaded.predict(x, verbose=0)) == pytest.approx(
         np.asarray(model.predict(x, verbose=0)), abs=1e-6)
+
+
+def test_logits_output_variant_gives_unnormalised_scores():
+    rng = np.random.default_rng(3)
+    out = np.asarray(ArcFace(4, s=64.0, output_mode="logits")(rng.normal(size=(5, 6))))
+    assert np.abs(out).max() > 1.0 and np.abs(out).max() <= 64.0
+    assert not np.allclose(out.sum(axis=1), 1.0)

@@ -52,7 +52,7 @@ def test_missing_rows_show_as_not_run(tmp_path):
     sid = "model2-inceptionv3-arcface-masked"
     write_result(tmp_path, sid, published_values(sid))
     text = report.render(tmp_path).read_text(encoding="utf-8")
-    assert text.count("<b>not run</b>") == 4
+    assert text.count("no results for this scenario in") == 4
 
 
 def test_report_command_writes_where_asked(tmp_path, capsys):
@@ -74,3 +74,18 @@ def test_summary_table_renders_in_headless_chromium(tmp_path):
          "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
          page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert 'id="summary-table"' in dom and "model4-inceptionv3-arcface-mixed" in dom
+
+
+def test_explain_section_shows_conventions_variant_and_table2_vs_3(tmp_path):
+    base, ablation = "model1-resnet50-arcface-masked", "ablation-model1-logits-masked"
+    analysis = {"logits_keras_binary": {"recall": 0.66, "precision": 0.15},
+                "test_with_labels": {"accuracy": 0.05},
+                "best_epoch_test": {"accuracy": 0.2}}
+    write_result(tmp_path, base, {**published_values(base), "test_recall": 0.1},
+                 analysis=analysis)
+    write_result(tmp_path, ablation, published_values(base), analysis=analysis)
+    text = report.render(tmp_path).read_text(encoding="utf-8")
+    section = text.split('id="explain"')[1].split('id="deviations"')[0]
+    assert "0.6600" in section and "0.0500" in section and "0.2000" in section
+    assert "s·cos head" in section  # the ablation sits exactly on the paper's numbers
+    assert "data audit not run" in section

@@ -68,3 +68,11 @@ def test_unknown_scenario_is_a_clear_error():
 def test_unknown_setting_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown setting"):
         scenarios.resolve("baseline-resnet50-masked", overrides={"epoch": 3})
+
+
+def test_ablations_change_the_head_output_and_are_not_table_rows():
+    assert not set(scenarios.ABLATIONS) & set(scenarios.SCENARIOS)
+    for aid, ab in scenarios.ABLATIONS.items():
+        cfg = scenarios.resolve(aid)
+        assert cfg.settings.arcface_output == "logits"
+        assert ab.ablation_of in scenarios.SCENARIOS
