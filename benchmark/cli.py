@@ -91,6 +91,17 @@ def cmd_data_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from benchmark import data, fetch
+
+    dest = fetch.fetch(args.url, args.sha256, Path(args.dest))
+    roots = [dest, *sorted(p for p in dest.iterdir() if p.is_dir())]
+    root = next((r for r in roots if (r / data.TREES["masked"]).is_dir()), dest)
+    print(f"unpacked into {root}; checking it:")
+    return cmd_data_check(argparse.Namespace(data_dir=str(root), min_images=args.min_images,
+                                             classes=args.classes, json=False))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmark",
@@ -118,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
                    "Default: %(default)r")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.set_defaults(func=cmd_data_audit)
+    p = data_sub.add_parser("fetch", help="download an RMFD archive (zip or tar), verify its "
+                            "sha256, unpack it safely, then run `data check` on it")
+    p.add_argument("--url", required=True, help="archive URL (http, https or file)")
+    p.add_argument("--sha256", required=True, help="the archive's expected sha256 (hex)")
+    p.add_argument("--dest", required=True, help="folder to unpack into")
+    p.add_argument("--min-images", type=_positive_int, default=scenarios.Settings().min_images)
+    p.add_argument("--classes", type=_positive_int, default=scenarios.Settings().classes)
+    p.set_defaults(func=cmd_data_fetch)
 
     p = sub.add_parser("run", help="train and evaluate scenarios into a results folder")
     which = p.add_mutually_exclusive_group(required=True)
@@ -157,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}: check that the path exists, is "
+              "writable and that the disk has free space", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume from the last finished "

@@ -63,7 +63,20 @@ def csv_text(rows: list[dict] | list[list], header: list[str] | None = None) -> 
 
 
 def publish(files: dict[str, str], final: Path) -> None:
-    """Write all files into a hidden sibling folder, then rename it into place."""
+    """Write all files into a hidden sibling folder, then rename it into place.
+
+    Any OS failure (no permission, disk full) leaves `final` as it was and
+    becomes one ResultsError line.
+    """
+    try:
+        _publish(files, final)
+    except OSError as err:
+        raise ResultsError(f"cannot write results to {final} ({err.strerror or err}): make "
+                           "the folder writable and free some space, or pass --results-dir"
+                           ) from None
+
+
+def _publish(files: dict[str, str], final: Path) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.partial-"))
     try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -61,6 +63,22 @@ class EpochLog(keras.callbacks.Callback):
         vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted((logs or {}).items()))
         print(f"[{self.name}] epoch {epoch + 1}/{self.epochs}  {vals}  "
               f"{per:.0f}s/epoch, {left / 60:.1f} min left", file=self.out, flush=True)
+
+
+class KillAtBatch(keras.callbacks.Callback):
+    """Test hook: SIGKILL this process at global training batch N.
+
+    Set by BENCHMARK_KILL_AT_BATCH, so fault tests can choose where a run dies.
+    """
+
+    def __init__(self, batch: int):
+        super().__init__()
+        self.target, self.seen = batch, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += 1
+        if self.seen == self.target:
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass
@@ -133,11 +151,24 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
         keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
         EpochLog(cfg.scenario.id, s.epochs, log),
     ]
+    if os.environ.get("BENCHMARK_KILL_AT_BATCH"):
+        callbacks.append(KillAtBatch(int(os.environ["BENCHMARK_KILL_AT_BATCH"])))
+    resume_shuffle(train_ds, work / "backup")
     built.train.fit(train_ds, validation_data=val_ds, epochs=s.epochs, verbose=0, shuffle=False,
                     callbacks=callbacks)
     scores = predict(built.infer, prep, pre, s.batch_size)
     extra = analyse(cfg, built, prep, pre, work, list(prep.selection.people))
     return scores, history_rows(work / "history.csv"), extra
+
+
+def resume_shuffle(train_ds, backup: Path) -> None:
+    """Advance the seeded shuffle past finished epochs, so a resumed run sees the
+    same batch order as an uninterrupted one: each new iterator of a dataset
+    shuffled with reshuffle_each_iteration draws the next epoch's order."""
+    meta = backup / "training_metadata.json"
+    if meta.exists():
+        for _ in range(int(json.loads(meta.read_text())["epoch"])):
+            iter(train_ds)
 
 
 def predict(model, prep: Prepared, pre, batch_size: int, labels: bool = False) -> np.ndarray:
