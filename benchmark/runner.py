@@ -49,20 +49,25 @@ def run_id(profile: str, seed: int, overrides: dict) -> str:
 class EpochLog(keras.callbacks.Callback):
     """One line per epoch with its metrics and the time left."""
 
-    def __init__(self, name: str, epochs: int, out=sys.stdout):
+    def __init__(self, name: str, epochs: int, n_train: int, out=sys.stdout):
         super().__init__()
-        self.name, self.epochs, self.out = name, epochs, out
+        self.name, self.epochs, self.n_train, self.out = name, epochs, n_train, out
 
     def on_train_begin(self, logs=None):
         self.start, self.done = time.monotonic(), 0
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_start = time.monotonic()
+
     def on_epoch_end(self, epoch, logs=None):
         self.done += 1
+        took = time.monotonic() - self.epoch_start
         per = (time.monotonic() - self.start) / self.done
         left = per * (self.epochs - epoch - 1)
         vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted((logs or {}).items()))
-        print(f"[{self.name}] epoch {epoch + 1}/{self.epochs}  {vals}  "
-              f"{per:.0f}s/epoch, {left / 60:.1f} min left", file=self.out, flush=True)
+        print(f"[{self.name}] epoch {epoch + 1}/{self.epochs}  {vals}  {took:.1f}s "
+              f"({self.n_train / took:.1f} train img/s incl. validation), "
+              f"{left / 60:.1f} min left", file=self.out, flush=True)
 
 
 class KillAtBatch(keras.callbacks.Callback):
@@ -149,7 +154,7 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
         keras.callbacks.BackupAndRestore(str(work / "backup"), double_checkpoint=True,
                                          delete_checkpoint=False),
         keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
-        EpochLog(cfg.scenario.id, s.epochs, log),
+        EpochLog(cfg.scenario.id, s.epochs, len(prep.x_train), log),
     ]
     if os.environ.get("BENCHMARK_KILL_AT_BATCH"):
         callbacks.append(KillAtBatch(int(os.environ["BENCHMARK_KILL_AT_BATCH"])))
