@@ -80,7 +80,10 @@ def context(found: list[results.Result], results_dir: Path) -> dict:
     counts = {status: sum(v.status == status for v in verdicts)
               for status in (compare.REPRODUCED, compare.OUTSIDE, compare.NOT_COMPARABLE,
                              compare.NOT_RUN)}
+    notes_file = results_dir / "notes.json"
+    notes = results.read_json(notes_file) if notes_file.exists() else {}
     return {
+        "notes": notes,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "results_dir": str(results_dir),
         "verdicts": verdicts, "counts": counts,

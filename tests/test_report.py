@@ -89,3 +89,11 @@ def test_explain_section_shows_conventions_variant_and_table2_vs_3(tmp_path):
     assert "0.6600" in section and "0.0500" in section and "0.2000" in section
     assert "s·cos head" in section  # the ablation sits exactly on the paper's numbers
     assert "data audit not run" in section
+
+
+def test_not_run_rows_show_the_reason_from_notes_json(tmp_path):
+    sid = "model2-inceptionv3-arcface-masked"
+    write_result(tmp_path, sid, published_values(sid))
+    (tmp_path / "notes.json").write_text('{"model4-inceptionv3-arcface-mixed": "costs <1 h>"}')
+    text = report.render(tmp_path).read_text(encoding="utf-8")
+    assert "costs &lt;1 h&gt;" in text
