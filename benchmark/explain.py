@@ -52,14 +52,21 @@ def conventions(chosen: dict[str, list[Result]]) -> list[dict]:
     return rows
 
 
-def variants(chosen: dict[str, list[Result]], ablations: dict[str, list[Result]]) -> list[dict]:
-    """Per metric: does the softmax or the s*cos head come closer to the paper?"""
+def variants(found: list[Result], ablations: dict[str, list[Result]]) -> list[dict]:
+    """Per metric: does the softmax or the s*cos head come closer to the paper?
+
+    The base row is taken from the same profile as the ablation, so like is
+    compared with like.
+    """
     pub = published.by_scenario()
     rows = []
     for aid, runs in ablations.items():
         base_id = ABLATIONS[aid].ablation_of
-        base = chosen.get(base_id) or []
-        if not runs or not base:
+        if not runs:
+            continue
+        same = [r for r in found if r.scenario == base_id and r.profile == runs[0].profile]
+        base = compare.pick_group(same) if same else []
+        if not base:
             continue
         for metric in ("test_accuracy", "test_precision", "test_recall", "test_f1"):
             key = ("accuracy",) if metric == "test_accuracy" else (
@@ -116,7 +123,7 @@ def explain(found: list[Result], chosen: dict[str, list[Result]], results_dir: P
         ablations[aid] = compare.pick_group(runs) if runs else []
     return {
         "conventions": conventions({k: v for k, v in chosen.items() if k in SCENARIOS}),
-        "variants": variants(chosen, ablations),
+        "variants": variants(found, ablations),
         "table2_vs_3": table2_vs_3({k: v for k, v in chosen.items() if k in SCENARIOS}),
         "audit": data_audit(found, results_dir),
     }
