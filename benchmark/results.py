@@ -80,6 +80,7 @@ def _publish(files: dict[str, str], final: Path) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.partial-"))
     try:
+        staging.chmod(0o755)  # mkdtemp makes 0700; results are for everyone to read
         for name, text in files.items():
             write_text(staging / name, text)
         if final.exists():

@@ -62,9 +62,12 @@ class EpochLog(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.done += 1
         took = time.monotonic() - self.epoch_start
+        if logs is not None:  # shared with CSVLogger, which runs next: history keeps it
+            logs["epoch_seconds"] = round(took, 2)
         per = (time.monotonic() - self.start) / self.done
         left = per * (self.epochs - epoch - 1)
-        vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted((logs or {}).items()))
+        vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted((logs or {}).items())
+                         if k != "epoch_seconds")
         print(f"[{self.name}] epoch {epoch + 1}/{self.epochs}  {vals}  {took:.1f}s "
               f"({self.n_train / took:.1f} train img/s incl. validation), "
               f"{left / 60:.1f} min left", file=self.out, flush=True)
@@ -153,8 +156,8 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
             initial_value_threshold=max((float(r["val_accuracy"]) for r in done), default=None)),
         keras.callbacks.BackupAndRestore(str(work / "backup"), double_checkpoint=True,
                                          delete_checkpoint=False),
-        keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
         EpochLog(cfg.scenario.id, s.epochs, len(prep.x_train), log),
+        keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
     ]
     if os.environ.get("BENCHMARK_KILL_AT_BATCH"):
         callbacks.append(KillAtBatch(int(os.environ["BENCHMARK_KILL_AT_BATCH"])))
@@ -258,6 +261,13 @@ def run_scenario(cfg: RunConfig, inv: data.Inventory, results_dir: Path, rid: st
     return final
 
 
+def seconds_per_epoch(history: list[dict], wall: float) -> float:
+    """Mean measured epoch time; older histories without it fall back to wall/epochs
+    (which undercounts a resumed run: wall covers only the last process)."""
+    times = [float(r["epoch_seconds"]) for r in history if r.get("epoch_seconds")]
+    return round(sum(times) / len(times) if times else wall / max(len(history), 1), 2)
+
+
 def outputs(cfg: RunConfig, prep: Prepared, inv: data.Inventory, history: list[dict],
             evaluation: dict, wall: float) -> dict[str, str]:
     """The text of every result file of one scenario."""
@@ -273,7 +283,7 @@ def outputs(cfg: RunConfig, prep: Prepared, inv: data.Inventory, history: list[d
         "test": {k: evaluation[k] for k in ("accuracy", "macro", "keras_binary", "n_test")},
         "per_class": evaluation["per_class"],
         "n_train": len(prep.x_train), "epochs_run": len(history),
-        "seconds_per_epoch": round(wall / max(len(history), 1), 2),
+        "seconds_per_epoch": seconds_per_epoch(history, wall),
     }
     env = {**results.environment(), "seed": cfg.seed,
            "deterministic": cfg.settings.deterministic, "data_hash": prep.data_hash,

@@ -128,3 +128,8 @@ def test_table2_takes_the_last_epoch_and_finds_the_best():
             {"epoch": "1", "accuracy": "0.7", "val_accuracy": "0.4", "loss": ".5", "val_loss": "3"}]
     t2 = runner.table2(rows)
     assert (t2["train_accuracy"], t2["val_accuracy"], t2["best_epoch"]) == (0.7, 0.4, 1)
+
+
+def test_seconds_per_epoch_uses_measured_epoch_times_and_falls_back_to_wall():
+    assert runner.seconds_per_epoch([{"epoch_seconds": "2"}, {"epoch_seconds": "4"}], 99) == 3
+    assert runner.seconds_per_epoch([{"epoch": "0"}, {"epoch": "1"}], 10.0) == 5
