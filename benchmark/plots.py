@@ -31,7 +31,10 @@ def curves(runs: list[Result], title: str) -> str:
             label = f"{'val' if key.startswith('val') else 'train'} (seed {run.seed})"
             ax.plot(epochs, [r[key] for r in run.history], style, label=label, alpha=0.8)
     acc.set(title="accuracy", xlabel="epoch", ylim=(0, 1))
-    loss.set(title="loss", xlabel="epoch", yscale="symlog")
+    losses = [r[k] for run in runs for r in run.history for k in ("loss", "val_loss")]
+    wide = min(losses) > 0 and max(losses) / min(losses) > 100  # diverging val losses
+    loss.set(title="loss" + (" (log scale)" if wide else ""), xlabel="epoch",
+             yscale="log" if wide else "linear")
     acc.legend(fontsize=6, ncol=2)
     fig.suptitle(title, fontsize=10)
     return data_uri(fig)
