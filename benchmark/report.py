@@ -12,6 +12,7 @@ from benchmark import compare, explain, plots, published, results
 from benchmark.scenarios import ASSUMPTIONS, SCENARIOS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
+PERF_JSON = Path(__file__).resolve().parent.parent / "benchmarks" / "results.json"
 DATA_NOTES = (
     "RMFD copy: the shared data is a partial re-assembly of RMFD from two student "
     "repositories (see its SOURCE.md): images were resized and re-encoded by the "
@@ -63,6 +64,15 @@ def scenario_section(sid: str, runs: list[results.Result]) -> dict:
     return section
 
 
+def performance(path: Path = PERF_JSON) -> list[dict]:
+    """The stored pytest-benchmark figures (see PERFORMANCE.md), if any."""
+    if not path.exists():
+        return []
+    runs = results.read_json(path).get("benchmarks", [])
+    return [{"name": b["name"], "median": b["stats"]["median"], "extra": b.get("extra_info", {})}
+            for b in runs]
+
+
 def context(found: list[results.Result], results_dir: Path) -> dict:
     verdicts = compare.compare(found)
     chosen: dict[str, list[results.Result]] = {sid: [] for sid in SCENARIOS}
@@ -94,6 +104,7 @@ def context(found: list[results.Result], results_dir: Path) -> dict:
         "environments": list(environments.values()),
         "rule": compare.__doc__.split("\n\n", 1)[1].strip(),
         "explain": explain.explain(found, chosen, results_dir),
+        "performance": performance(),
     }
 
 

@@ -97,3 +97,14 @@ def test_not_run_rows_show_the_reason_from_notes_json(tmp_path):
     (tmp_path / "notes.json").write_text('{"model4-inceptionv3-arcface-mixed": "costs <1 h>"}')
     text = report.render(tmp_path).read_text(encoding="utf-8")
     assert "costs &lt;1 h&gt;" in text
+
+
+def test_environment_section_shows_stored_benchmark_figures(tmp_path, monkeypatch):
+    perf = tmp_path / "perf.json"
+    perf.write_text('{"benchmarks": [{"name": "test_conv3x3_rate", "stats": {"median": 0.4},'
+                    ' "extra_info": {"gflop_per_s": 296.3}}]}')
+    monkeypatch.setattr(report, "PERF_JSON", perf)
+    monkeypatch.setattr(report.performance, "__defaults__", (perf,))
+    write_published_set(tmp_path / "R")
+    text = report.render(tmp_path / "R").read_text(encoding="utf-8")
+    assert "test_conv3x3_rate" in text and "gflop_per_s 296.3" in text
