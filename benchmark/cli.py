@@ -45,6 +45,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         values = [f"{pub[s.id][m].value:g}" if m in pub.get(s.id, {}) else "-"
                   for m in published.METRICS]
         print("\t".join([s.id, s.dataset, s.backbone, s.head, *values]))
+    for a in scenarios.ABLATIONS.values():
+        print(f"{a.id}\t{a.dataset}\t{a.backbone}\t{a.head}\tablation of {a.ablation_of}: "
+              f"{a.title}")
     return 0
 
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from benchmark import cli
+from benchmark import cli, scenarios
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -26,7 +26,9 @@ def test_every_command_has_help(command, capsys):
 def test_list_shows_five_scenarios_with_published_numbers(capsys):
     assert cli.main(["list"]) == 0
     out = capsys.readouterr().out
-    assert out.count("\n") == 6 and "0.7901" in out
+    rows = out.splitlines()
+    assert len(rows) == 6 + len(scenarios.ABLATIONS) and "0.7901" in out
+    assert rows[-1].startswith("ablation-") and "ablation of" in rows[-1]
 
 
 def test_data_check_json_lists_selected_people(tiny_rmfd, capsys):
