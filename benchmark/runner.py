@@ -46,8 +46,21 @@ def run_id(profile: str, seed: int, overrides: dict) -> str:
     return f"{base}-{hashlib.sha256(text.encode()).hexdigest()[:6]}"
 
 
+class EpochTimer(keras.callbacks.Callback):
+    """Adds `epoch_seconds` to the epoch's logs; runs before CSVLogger so the
+    history keeps it (Keras passes one logs dict to every callback)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_seconds"] = round(time.monotonic() - self.start, 2)
+
+
 class EpochLog(keras.callbacks.Callback):
-    """One line per epoch with its metrics and the time left."""
+    """One line per epoch with its metrics and the time left; runs last, so a
+    printed epoch is one whose history row and checkpoint are on disk."""
 
     def __init__(self, name: str, epochs: int, n_train: int, out=sys.stdout):
         super().__init__()
@@ -56,18 +69,13 @@ class EpochLog(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.start, self.done = time.monotonic(), 0
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch_start = time.monotonic()
-
     def on_epoch_end(self, epoch, logs=None):
         self.done += 1
-        took = time.monotonic() - self.epoch_start
-        if logs is not None:  # shared with CSVLogger, which runs next: history keeps it
-            logs["epoch_seconds"] = round(took, 2)
+        logs = dict(logs or {})
+        took = logs.pop("epoch_seconds", None) or 1e-9
         per = (time.monotonic() - self.start) / self.done
         left = per * (self.epochs - epoch - 1)
-        vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted((logs or {}).items())
-                         if k != "epoch_seconds")
+        vals = "  ".join(f"{k} {v:.4f}" for k, v in sorted(logs.items()))
         print(f"[{self.name}] epoch {epoch + 1}/{self.epochs}  {vals}  {took:.1f}s "
               f"({self.n_train / took:.1f} train img/s incl. validation), "
               f"{left / 60:.1f} min left", file=self.out, flush=True)
@@ -147,9 +155,12 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
                                  shuffle_seed=cfg.seed)
     val_ds = data.make_dataset(prep.x_test, prep.y_test, batch_size=s.batch_size,
                                preprocess=pre, labels_as_input=built.labels_as_input)
-    work.mkdir(parents=True, exist_ok=True)
     done = history_rows(work / "history.csv") if (work / "history.csv").exists() else []
+    # Order matters for a kill at any moment: the history row is written before
+    # the checkpoint that counts the epoch as done, and the line is printed last.
     callbacks = [
+        EpochTimer(),
+        keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
         keras.callbacks.ModelCheckpoint(
             str(work / "best.weights.h5"), monitor="val_accuracy", mode="max",
             save_best_only=True, save_weights_only=True,
@@ -157,7 +168,6 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
         keras.callbacks.BackupAndRestore(str(work / "backup"), double_checkpoint=True,
                                          delete_checkpoint=False),
         EpochLog(cfg.scenario.id, s.epochs, len(prep.x_train), log),
-        keras.callbacks.CSVLogger(str(work / "history.csv"), append=True),
     ]
     if os.environ.get("BENCHMARK_KILL_AT_BATCH"):
         callbacks.append(KillAtBatch(int(os.environ["BENCHMARK_KILL_AT_BATCH"])))
@@ -244,16 +254,12 @@ def run_scenario(cfg: RunConfig, inv: data.Inventory, results_dir: Path, rid: st
         print(f"[{cfg.scenario.id}] done already ({final}), skipped", file=log, flush=True)
         return final
     prep.load(cfg.settings.image_size)
-    work = results_dir / rid / ".work" / cfg.scenario.id
-    if force and not (work / "backup").exists():
-        shutil.rmtree(work, ignore_errors=True)
+    work = fresh_work(results_dir / rid / ".work" / cfg.scenario.id, cfg.hash, force, log)
     print(f"[{cfg.scenario.id}] {len(prep.x_train)} train / {len(prep.x_test)} test images, "
           f"{len(prep.selection.people)} classes, config {cfg.hash}", file=log, flush=True)
     scores, history, extra = train(cfg, prep, work, log)
     evaluation = metrics.evaluate(prep.y_test, scores, list(prep.selection.people))
-    files = outputs(cfg, prep, inv, history, evaluation, time.monotonic() - started)
-    metrics_json = json.loads(files["metrics.json"])
-    files["metrics.json"] = results.dumps({**metrics_json, "analysis": extra})
+    files = outputs(cfg, prep, inv, history, evaluation, extra, time.monotonic() - started)
     results.publish(files, final)
     shutil.rmtree(work, ignore_errors=True)
     print(f"[{cfg.scenario.id}] test accuracy {evaluation['accuracy']:.4f} -> {final}",
@@ -268,8 +274,22 @@ def seconds_per_epoch(history: list[dict], wall: float) -> float:
     return round(sum(times) / len(times) if times else wall / max(len(history), 1), 2)
 
 
+def fresh_work(work: Path, config_hash: str, force: bool, log=sys.stdout) -> Path:
+    """The training-state folder: resumed when it belongs to this config, else
+    (or with --force) started afresh."""
+    stamp = work / "config_hash"
+    stale = stamp.exists() and stamp.read_text().strip() != config_hash
+    if stale or (force and work.exists()):
+        print(f"discarding training state in {work} ({'--force' if force else 'another config'})",
+              file=log, flush=True)
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(config_hash)
+    return work
+
+
 def outputs(cfg: RunConfig, prep: Prepared, inv: data.Inventory, history: list[dict],
-            evaluation: dict, wall: float) -> dict[str, str]:
+            evaluation: dict, analysis: dict, wall: float) -> dict[str, str]:
     """The text of every result file of one scenario."""
     people = list(prep.selection.people)
     config = {**cfg.to_dict(), "config_hash": cfg.hash, "data_hash": prep.data_hash,
@@ -284,6 +304,7 @@ def outputs(cfg: RunConfig, prep: Prepared, inv: data.Inventory, history: list[d
         "per_class": evaluation["per_class"],
         "n_train": len(prep.x_train), "epochs_run": len(history),
         "seconds_per_epoch": seconds_per_epoch(history, wall),
+        "analysis": analysis,
     }
     env = {**results.environment(), "seed": cfg.seed,
            "deterministic": cfg.settings.deterministic, "data_hash": prep.data_hash,

@@ -133,3 +133,16 @@ def test_table2_takes_the_last_epoch_and_finds_the_best():
 def test_seconds_per_epoch_uses_measured_epoch_times_and_falls_back_to_wall():
     assert runner.seconds_per_epoch([{"epoch_seconds": "2"}, {"epoch_seconds": "4"}], 99) == 3
     assert runner.seconds_per_epoch([{"epoch": "0"}, {"epoch": "1"}], 10.0) == 5
+
+
+def test_training_state_of_another_config_is_discarded(tmp_path):
+    work = runner.fresh_work(tmp_path / "w", "aaa", force=False)
+    (work / "history.csv").write_text("epoch\n0\n")
+    assert (runner.fresh_work(tmp_path / "w", "aaa", force=False) / "history.csv").exists()
+    assert not (runner.fresh_work(tmp_path / "w", "bbb", force=False) / "history.csv").exists()
+
+
+def test_force_starts_training_afresh(tmp_path):
+    work = runner.fresh_work(tmp_path / "w", "aaa", force=False)
+    (work / "history.csv").write_text("epoch\n0\n")
+    assert not (runner.fresh_work(tmp_path / "w", "aaa", force=True) / "history.csv").exists()
