@@ -239,7 +239,7 @@ def select(inv: Inventory, dataset: str, min_images: int, classes: int,
                 found = found[:max_per_class]
             files += found
             labels += [label] * len(found)
-    inv.skipped += skipped
+    inv.skipped += [s for s in skipped if s not in inv.skipped]  # one record per file
     devs = []
     if max_per_class:
         devs.append(f"at most {max_per_class} images per person and tree (paper: all)")

@@ -140,3 +140,11 @@ def test_shared_copy_has_13_people_at_20_and_15_at_19(shared_rmfd):
     with pytest.raises(data.DataError, match="only 13 people .* --min-images 19"):
         data.select(inv, "masked", 20, 15)
     assert len(data.select(inv, "masked", 19, 15).people) == 15
+
+
+def test_repeated_selection_records_each_skipped_file_once(tiny_rmfd):
+    (tiny_rmfd / data.TREES["unmasked"] / "alice" / "bad.jpg").write_bytes(b"not a jpeg")
+    inv = data.scan(tiny_rmfd)
+    for _ in range(3):
+        data.select(inv, "mixed", 6, 3)
+    assert sum(s.path.endswith("bad.jpg") for s in inv.skipped) == 1
