@@ -62,13 +62,16 @@ def cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from benchmark import runner
+    from benchmark import models, runner
 
     ids = list(scenarios.SCENARIOS) if args.all else args.scenario
     overrides = {k: v for k, v in (("weights", args.weights), ("min_images", args.min_images),
                                    ("classes", args.classes), ("epochs", args.epochs),
                                    ("image_size", args.image_size),
-                                   ("deterministic", args.deterministic or None))
+                                   ("deterministic", args.deterministic or None),
+                                   ("jit", args.jit or None),
+                                   ("precision", args.mixed_precision
+                                    and models.mixed_policy(args.mixed_precision)))
                  if v is not None}
     configs = [[scenarios.resolve(i, args.profile, seed, overrides) for i in ids]
                for seed in args.seed]
@@ -160,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image-size", type=_positive_int, help="override the input size")
     p.add_argument("--deterministic", action="store_true",
                    help="bit-identical reruns (one inter-op thread), slower")
+    p.add_argument("--mixed-precision", nargs="?", const="auto",
+                   choices=["auto", "mixed_float16", "mixed_bfloat16"],
+                   help="train under a mixed Keras dtype policy; auto: mixed_float16 on a GPU, "
+                   "mixed_bfloat16 on a CPU. Off by default (PERFORMANCE.md)")
+    p.add_argument("--jit", action="store_true",
+                   help="XLA-compile the train step; off by default, slower on CPU "
+                   "(PERFORMANCE.md)")
     p.add_argument("--force", action="store_true",
                    help="retrain scenarios whose results exist")
     p.set_defaults(func=cmd_run)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import tensorflow as tf
 
 from benchmark.arcface import ArcFace
 from benchmark.scenarios import RunConfig
@@ -81,12 +82,23 @@ class Built:
     features: keras.Model | None = None  # the ArcFace head's input, for analysis
 
 
+def mixed_policy(choice: str) -> str:
+    """`auto` -> float16 on a GPU (tensor cores), bfloat16 on a CPU (oneDNN, AMX)."""
+    if choice != "auto":
+        return choice
+    return "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
+
+
 def build(cfg: RunConfig, n_classes: int) -> Built:
     size, s = cfg.settings.image_size, cfg.settings
+    # Every layer built below takes this policy; the heads stay float32 so the
+    # softmax, the cosines and the margin keep full precision.
+    keras.mixed_precision.set_global_policy(s.precision)
     image = keras.Input((size, size, 3), name="image")
     if cfg.scenario.head == "softmax":
         x = backbone(cfg, pooling="avg")(image)
-        out = keras.layers.Dense(n_classes, activation="softmax", name="softmax")(x)
+        out = keras.layers.Dense(n_classes, activation="softmax", name="softmax",
+                                 dtype="float32")(x)
         model = keras.Model(image, out, name=cfg.scenario.id)
         built = Built(model, model, labels_as_input=False)
     else:
@@ -96,12 +108,12 @@ def build(cfg: RunConfig, n_classes: int) -> Built:
         x = keras.layers.Flatten(name="flatten")(x)
         x = keras.layers.Dropout(s.dropout, name="dropout_2")(x)
         head = ArcFace(n_classes, s=s.arcface_s, m=s.arcface_m, output_mode=s.arcface_output,
-                       name="arcface")
+                       name="arcface", dtype="float32")
         train = keras.Model([image, labels], head([x, labels]), name=cfg.scenario.id)
         infer = keras.Model(image, head(x), name=f"{cfg.scenario.id}-infer")
         built = Built(train, infer, labels_as_input=True, features=keras.Model(image, x))
     built.train.compile(
         optimizer=keras.optimizers.get({"class_name": s.optimizer,
                                         "config": {"learning_rate": s.learning_rate}}),
-        loss=s.loss, metrics=["accuracy"])
+        loss=s.loss, metrics=["accuracy"], jit_compile=s.jit)
     return built

@@ -192,7 +192,7 @@ def resume_shuffle(train_ds, backup: Path) -> None:
 def predict(model, prep: Prepared, pre, batch_size: int, labels: bool = False) -> np.ndarray:
     ds = data.make_dataset(prep.x_test, prep.y_test, batch_size=batch_size, preprocess=pre,
                            labels_as_input=labels)
-    return np.asarray(model.predict(ds, verbose=0))
+    return np.asarray(model.predict(ds, verbose=0), dtype=np.float32)  # bf16 under mixed
 
 
 def brief(ev: dict) -> dict:

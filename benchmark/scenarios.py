@@ -59,6 +59,8 @@ class Settings:
     arcface_output: str = "softmax"  # issue 3: probabilities for the CCE loss
     trainable_backbone: bool = True  # assumption: the whole backbone is tuned
     deterministic: bool = False  # bit-identical reruns at a speed cost
+    precision: str = "float32"  # Keras dtype policy; --mixed-precision picks a mixed one
+    jit: bool = False  # XLA; off because it measured slower on CPU (PERFORMANCE.md)
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,12 @@ PROFILES: dict[str, Profile] = {
 
 DEFAULT_SEED = 42
 
+# Speed options added after results were published. At these defaults they are
+# left out of the config hash, so a run's hash is what it was before they existed
+# and finished results stay valid; set to anything else they are hashed.
+HASH_NEUTRAL_DEFAULTS: dict[str, object] = {"precision": "float32", "jit": False}
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -204,7 +212,10 @@ class RunConfig:
     @property
     def hash(self) -> str:
         """Stable across processes: sha256 of the sorted-key JSON config."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        config = self.to_dict()
+        config["settings"] = {k: v for k, v in config["settings"].items()
+                              if HASH_NEUTRAL_DEFAULTS.get(k, object()) != v}
+        text = json.dumps(config, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -230,6 +241,9 @@ def resolve(
     if unknown:
         raise ValueError(f"unknown setting(s) {sorted(unknown)}")
     settings = dataclasses.replace(Settings(), **merged)
+    if settings.precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {settings.precision!r}; expected one of "
+                         f"{', '.join(PRECISIONS)}")
     return RunConfig(scenario, profile, seed, settings, deviations(settings))
 
 

@@ -49,3 +49,28 @@ def test_arcface_model_has_dropout_flatten_dropout_arcface_and_a_label_input():
 def test_baseline_is_backbone_then_dense_softmax():
     built = models.build(cfg("baseline-resnet50-masked", weights="none"), 4)
     assert built.train.layers[-1].name == "softmax" and not built.labels_as_input
+
+
+def test_mixed_precision_builds_a_mixed_backbone_with_float32_heads():
+    for scenario, head in (("model1-resnet50-arcface-masked", "arcface"),
+                           ("baseline-resnet50-masked", "softmax")):
+        built = models.build(cfg(scenario, weights="none", precision="mixed_bfloat16"), 4)
+        assert built.train.get_layer(head).dtype_policy.name == "float32"
+        backbone = built.train.layers[2 if head == "arcface" else 1]
+        assert backbone.dtype_policy.name == "mixed_bfloat16"
+        assert built.infer.output.dtype == "float32"
+    models.build(cfg(weights="none"), 4)  # back to float32 for the tests after this one
+
+
+def test_float32_is_the_default_policy_after_a_mixed_build():
+    models.build(cfg(weights="none", precision="mixed_bfloat16"), 4)
+    built = models.build(cfg(weights="none"), 4)
+    assert all(layer.dtype_policy.name == "float32" for layer in built.train.layers)
+
+
+def test_auto_mixed_policy_is_bfloat16_without_a_gpu(monkeypatch):
+    monkeypatch.setattr(models.tf.config, "list_physical_devices", lambda kind: [])
+    assert models.mixed_policy("auto") == "mixed_bfloat16"
+    monkeypatch.setattr(models.tf.config, "list_physical_devices", lambda kind: ["gpu:0"])
+    assert models.mixed_policy("auto") == "mixed_float16"
+    assert models.mixed_policy("mixed_bfloat16") == "mixed_bfloat16"

@@ -100,6 +100,18 @@ def test_deterministic_runs_give_identical_metrics(finished, tmp_path):
     assert numbers[0] == numbers[1]
 
 
+def test_mixed_precision_run_is_recorded_as_a_deviation_in_its_own_run(finished, tmp_path):
+    rmfd, _, _ = finished
+    res = bench("run", "--scenario", "model1-resnet50-arcface-masked", *TINY, "--epochs", "1",
+                "--mixed-precision", "mixed_bfloat16", "--data-dir", str(rmfd),
+                "--results-dir", str(tmp_path))
+    assert res.returncode == 0, res.stderr[-2000:]
+    result = results.read(run_dirs(tmp_path)[0])
+    assert result.config["settings"]["precision"] == "mixed_bfloat16"
+    assert "precision: 'mixed_bfloat16' (paper: 'float32')" in result.config["deviations"]
+    assert 0.0 <= result.metrics["test"]["accuracy"] <= 1.0
+
+
 def test_killed_run_resumes_without_redoing_finished_epochs(finished, tmp_path):
     rmfd, _, _ = finished
     args = [sys.executable, "-m", "benchmark", "run", "--scenario", "baseline-resnet50-masked",

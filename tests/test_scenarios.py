@@ -1,7 +1,9 @@
 """Scenarios and profiles resolve to one config with a stable hash."""
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +78,39 @@ def test_ablations_change_the_head_output_and_are_not_table_rows():
         cfg = scenarios.resolve(aid)
         assert cfg.settings.arcface_output == "logits"
         assert ab.ablation_of in scenarios.SCENARIOS
+
+
+def test_speed_options_at_defaults_leave_the_hash_unchanged():
+    plain = scenarios.resolve("model1-resnet50-arcface-masked")
+    explicit = scenarios.resolve("model1-resnet50-arcface-masked",
+                                 overrides={"precision": "float32", "jit": False})
+    assert plain.hash == explicit.hash
+
+
+def test_mixed_precision_and_jit_change_the_hash_and_are_deviations():
+    plain = scenarios.resolve("model1-resnet50-arcface-masked")
+    mixed = scenarios.resolve("model1-resnet50-arcface-masked",
+                              overrides={"precision": "mixed_bfloat16"})
+    jit = scenarios.resolve("model1-resnet50-arcface-masked", overrides={"jit": True})
+    assert len({plain.hash, mixed.hash, jit.hash}) == 3
+    assert mixed.deviations == ("precision: 'mixed_bfloat16' (paper: 'float32')",)
+    assert jit.deviations == ("jit: True (paper: False)",)
+
+
+def test_unknown_precision_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown precision 'half'; expected one of float32"):
+        scenarios.resolve("baseline-resnet50-masked", overrides={"precision": "half"})
+
+
+def test_committed_results_still_resolve_to_their_config_hash():
+    """A settings change that moved these hashes would orphan every published run."""
+    root = Path(__file__).resolve().parents[1] / "results"
+    checked = 0
+    for path in root.glob("*/*/config.json"):
+        config = json.loads(path.read_text())
+        cfg = scenarios.resolve(config["scenario"]["id"], config["profile"], config["seed"],
+                                config["settings"])
+        assert cfg.hash == config["config_hash"], path
+        checked += 1
+    if not checked:
+        pytest.skip(f"no committed results under {root}")
