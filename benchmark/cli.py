@@ -80,6 +80,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code or cmd_report(argparse.Namespace(results_dir=args.results_dir, output=None))
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    import tensorflow as tf
+
+    # One op at a time, so op times add up to the step (set before any TF op).
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    from benchmark import models, op_profile
+
+    overrides = {"weights": "none", "image_size": args.image_size, "batch_size": args.batch_size}
+    if args.mixed_precision:
+        overrides["precision"] = models.mixed_policy(args.mixed_precision)
+    cfg = scenarios.resolve(args.scenario, "paper", scenarios.DEFAULT_SEED, overrides)
+    _, step = op_profile.random_train_step(cfg, batch=args.batch_size)
+    summary = op_profile.profile(step, steps=args.steps)
+    summary.update(scenario=cfg.scenario.id, image_size=args.image_size,
+                   batch_size=args.batch_size, precision=cfg.settings.precision)
+    print(json.dumps(summary, indent=2) if args.json else op_profile.as_text(summary))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from benchmark import report
 
@@ -106,6 +125,13 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
     print(f"unpacked into {root}; checking it:")
     return cmd_data_check(argparse.Namespace(data_dir=str(root), min_images=args.min_images,
                                              classes=args.classes, json=False))
+
+
+def add_mixed_precision_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mixed-precision", nargs="?", const="auto",
+                   choices=["auto", "mixed_float16", "mixed_bfloat16"],
+                   help="train under a mixed Keras dtype policy; auto: mixed_float16 on a GPU, "
+                   "mixed_bfloat16 on a CPU. Off by default (PERFORMANCE.md)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,16 +189,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image-size", type=_positive_int, help="override the input size")
     p.add_argument("--deterministic", action="store_true",
                    help="bit-identical reruns (one inter-op thread), slower")
-    p.add_argument("--mixed-precision", nargs="?", const="auto",
-                   choices=["auto", "mixed_float16", "mixed_bfloat16"],
-                   help="train under a mixed Keras dtype policy; auto: mixed_float16 on a GPU, "
-                   "mixed_bfloat16 on a CPU. Off by default (PERFORMANCE.md)")
+    add_mixed_precision_flag(p)
     p.add_argument("--jit", action="store_true",
                    help="XLA-compile the train step; off by default, slower on CPU "
                    "(PERFORMANCE.md)")
     p.add_argument("--force", action="store_true",
                    help="retrain scenarios whose results exist")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("profile", help="time one train step op by op (random images, "
+                       "no weights): where the step's time goes on this machine")
+    p.add_argument("--scenario", required=True, choices=list(scenarios.ALL_SCENARIOS),
+                   metavar="ID")
+    p.add_argument("--image-size", type=_positive_int,
+                   default=scenarios.Settings().image_size, help="Default: %(default)r")
+    p.add_argument("--batch-size", type=_positive_int,
+                   default=scenarios.Settings().batch_size, help="Default: %(default)r")
+    p.add_argument("--steps", type=_positive_int, default=2,
+                   help="profiled steps, after two untimed ones. Default: %(default)r")
+    add_mixed_precision_flag(p)
+    p.add_argument("--json", action="store_true", help="the full summary as JSON")
+    p.set_defaults(func=cmd_profile)
 
     p = sub.add_parser("report", help="render the HTML reproduction report")
     p.add_argument("--results-dir", default="results", help="Default: %(default)r")

@@ -8,13 +8,16 @@ fraction of the convolution rate measured in the same session), so
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
 from flops import conv2d_flops, train_flops
 
-from benchmark import data, models, scenarios
+from benchmark import data, models, op_profile, scenarios
 
 BATCH = 32
 RATES: dict[str, float] = {}
@@ -35,44 +38,46 @@ def test_matmul_rate(benchmark):
     rate(benchmark, 2 * 4096**3, "matmul")
 
 
-def test_conv3x3_rate(benchmark):
-    x = tf.random.normal((32, 56, 56, 256))
-    k = tf.random.normal((3, 3, 256, 256))
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_conv3x3_rate(benchmark, dtype):
+    """The float32 rate is the yardstick; bfloat16 (oneDNN, AMX) is mixed precision's."""
+    x = tf.cast(tf.random.normal((32, 56, 56, 256)), dtype)
+    k = tf.cast(tf.random.normal((3, 3, 256, 256)), dtype)
     conv = tf.function(lambda: tf.nn.conv2d(x, k, 1, "SAME"))
     conv()
     benchmark.pedantic(lambda: conv().numpy(), rounds=5, warmup_rounds=1)
-    rate(benchmark, conv2d_flops(32, 56, 56, 3, 3, 256, 256), "conv")
+    rate(benchmark, conv2d_flops(32, 56, 56, 3, 3, 256, 256),
+         "conv" if dtype == "float32" else f"conv-{dtype}")
 
 
-def step_fn(scenario: str, size: int, backbone: str | None = None):
+def step_fn(scenario: str, size: int, backbone: str | None = None,
+            precision: str = "float32"):
     """One compiled train step of a scenario's real model on random data."""
-    cfg = scenarios.resolve(scenario, overrides={"weights": "none", "image_size": size})
+    cfg = scenarios.resolve(scenario, overrides={"weights": "none", "image_size": size,
+                                                 "precision": precision})
     if backbone:  # the same head on another backbone
         cfg = dataclasses.replace(cfg, scenario=dataclasses.replace(cfg.scenario,
                                                                     backbone=backbone))
-    built = models.build(cfg, 15)
-    x = tf.random.uniform((BATCH, size, size, 3), 0, 255)
-    y = tf.one_hot(tf.random.uniform((BATCH,), 0, 15, tf.int32), 15)
-    inputs = (x, y) if built.labels_as_input else x
-    ds = tf.data.Dataset.from_tensors((inputs, y)).repeat()
-    it = iter(ds)
-    built.train.make_train_function()
-    fn = built.train.train_function
-    return built.train, (lambda: fn(it))
+    return op_profile.random_train_step(cfg, batch=BATCH)
 
 
 @pytest.mark.parametrize("backbone,scenario", [("resnet50", "baseline-resnet50-masked"),
                                                ("inceptionv3",
                                                 "model2-inceptionv3-arcface-masked")])
-@pytest.mark.parametrize("size", [180, 96])
-def test_train_step(benchmark, backbone, scenario, size):
-    model, step = step_fn(scenario, size)
-    benchmark.pedantic(lambda: float(step()["loss"]), rounds=4, warmup_rounds=1)
+@pytest.mark.parametrize("size,precision", [(180, "float32"), (96, "float32"),
+                                            (180, "mixed_bfloat16")])
+def test_train_step(benchmark, backbone, scenario, size, precision):
+    model, step = step_fn(scenario, size, precision=precision)
+    benchmark.pedantic(step, rounds=4, warmup_rounds=1)
     ips = BATCH / benchmark.stats.stats.median
-    benchmark.extra_info.update(images_per_s=round(ips, 1), backbone=backbone, size=size)
-    gflops = rate(benchmark, BATCH * train_flops(model), f"{backbone}-{size}")
+    benchmark.extra_info.update(images_per_s=round(ips, 1), backbone=backbone, size=size,
+                                precision=precision)
+    gflops = rate(benchmark, BATCH * train_flops(model), f"{backbone}-{size}-{precision}")
     if "conv" in RATES:
         benchmark.extra_info["fraction_of_conv_rate"] = round(gflops / RATES["conv"], 3)
+    if precision == "mixed_bfloat16" and "conv-bfloat16" in RATES:
+        benchmark.extra_info["fraction_of_bfloat16_conv_rate"] = round(
+            gflops / RATES["conv-bfloat16"], 3)
 
 
 @pytest.mark.parametrize("head", ["arcface", "softmax"])
@@ -81,7 +86,7 @@ def test_head_cost(benchmark, head):
     scenario = ("model2-inceptionv3-arcface-masked" if head == "arcface"
                 else "baseline-resnet50-masked")
     model, step = step_fn(scenario, 96, backbone="inceptionv3")
-    benchmark.pedantic(lambda: float(step()["loss"]), rounds=6, warmup_rounds=1)
+    benchmark.pedantic(step, rounds=6, warmup_rounds=1)
     benchmark.extra_info["seconds_per_step"] = benchmark.stats.stats.median
     RATES[f"head-{head}"] = benchmark.stats.stats.median
     if "head-arcface" in RATES and "head-softmax" in RATES:
@@ -115,11 +120,13 @@ def test_input_pipeline(benchmark, rmfd_files):
     benchmark.extra_info["images_per_s"] = round(len(rmfd_files) / benchmark.stats.stats.median, 1)
 
 
-@pytest.mark.parametrize("option", ["default", "jit", "steps_per_execution_4"])
+@pytest.mark.parametrize("option", ["default", "jit", "steps_per_execution_4",
+                                    "mixed_bfloat16"])
 def test_runner_options(benchmark, option):
     """Each speed option on a ResNet-50 step at 96x96; img/s per option."""
-    cfg = scenarios.resolve("baseline-resnet50-masked", overrides={"weights": "none",
-                                                                   "image_size": 96})
+    precision = option if option.startswith("mixed") else "float32"
+    cfg = scenarios.resolve("baseline-resnet50-masked", overrides={
+        "weights": "none", "image_size": 96, "precision": precision})
     built = models.build(cfg, 15)
     spe = 4 if option == "steps_per_execution_4" else 1
     built.train.compile(optimizer="adam", loss=cfg.settings.loss, metrics=["accuracy"],
@@ -131,3 +138,31 @@ def test_runner_options(benchmark, option):
     benchmark.pedantic(lambda: built.train.fit(ds, epochs=1, verbose=0), rounds=3,
                        warmup_rounds=0)
     benchmark.extra_info["images_per_s"] = round(BATCH * 4 / benchmark.stats.stats.median, 1)
+
+
+@pytest.mark.parametrize("scenario", ["baseline-resnet50-masked",
+                                      "model2-inceptionv3-arcface-masked"])
+def test_op_profile(benchmark, scenario):
+    """Where a 180x180 step's time goes: `python -m benchmark profile` in a fresh
+    process (one inter-op thread, so op times add up to the step)."""
+    cmd = [sys.executable, "-m", "benchmark", "profile", "--scenario", scenario, "--json"]
+    summary: dict = {}
+
+    def profile():
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        summary.update(json.loads(out))
+
+    benchmark.pedantic(profile, rounds=1, warmup_rounds=0)
+    cfg = scenarios.resolve(scenario, overrides={"weights": "none"})
+    conv_flop = BATCH * train_flops(models.build(cfg, 15).train, dense=False)
+    conv_seconds = summary["categories"]["convolution"]["seconds_per_step"]
+    info = benchmark.extra_info
+    info["op_seconds_per_step"] = round(summary["op_seconds_per_step"], 3)
+    info["head_share"] = round(summary["head"]["share"], 4)
+    info["shares"] = {c: round(v["share"], 4) for c, v in summary["categories"].items()}
+    info["top_ops"] = [{k: round(v, 4) if isinstance(v, float) else v for k, v in op.items()}
+                       for op in summary["ops"][:8]]
+    info["convolution_gflop_per_s"] = round(conv_flop / conv_seconds / 1e9, 1)
+    if "conv" in RATES:
+        info["convolution_fraction_of_conv_rate"] = round(
+            conv_flop / conv_seconds / 1e9 / RATES["conv"], 3)

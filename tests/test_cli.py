@@ -15,6 +15,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("command", [[], ["list"], ["data"], ["data", "check"], ["run"], ["report"],
+                                     ["profile"],
                                      ])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
