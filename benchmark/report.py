@@ -8,7 +8,7 @@ from pathlib import Path
 
 import jinja2
 
-from benchmark import compare, explain, plots, published, results
+from benchmark import compare, explain, perf_targets, plots, published, results
 from benchmark.scenarios import ASSUMPTIONS, SCENARIOS
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "report_templates"
@@ -64,13 +64,17 @@ def scenario_section(sid: str, runs: list[results.Result]) -> dict:
     return section
 
 
-def performance(path: Path = PERF_JSON) -> list[dict]:
-    """The stored pytest-benchmark figures (see PERFORMANCE.md), if any."""
-    if not path.exists():
-        return []
-    runs = results.read_json(path).get("benchmarks", [])
-    return [{"name": b["name"], "median": b["stats"]["median"], "extra": b.get("extra_info", {})}
-            for b in runs]
+def bench_json(path: Path = PERF_JSON) -> dict:
+    """The stored pytest-benchmark measurements (see PERFORMANCE.md), if any."""
+    return results.read_json(path) if path.exists() else {}
+
+
+def performance(stored: dict) -> list[dict]:
+    """One row per benchmark with its scalar figures (nested ones stay in the JSON)."""
+    return [{"name": b["name"], "median": b["stats"]["median"],
+             "extra": {k: v for k, v in b.get("extra_info", {}).items()
+                       if isinstance(v, str | int | float)}}
+            for b in stored.get("benchmarks", [])]
 
 
 def context(found: list[results.Result], results_dir: Path) -> dict:
@@ -104,7 +108,8 @@ def context(found: list[results.Result], results_dir: Path) -> dict:
         "environments": list(environments.values()),
         "rule": compare.__doc__.split("\n\n", 1)[1].strip(),
         "explain": explain.explain(found, chosen, results_dir),
-        "performance": performance(),
+        "performance": performance(stored := bench_json()),
+        "targets": perf_targets.judge(stored, found),
     }
 
 
