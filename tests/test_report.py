@@ -108,3 +108,11 @@ def test_environment_section_shows_stored_benchmark_figures(tmp_path, monkeypatc
     text = report.render(tmp_path / "R").read_text(encoding="utf-8")
     assert "test_conv3x3_rate" in text and "gflop_per_s 296.3" in text
     assert "Speed targets" in text and "not measured" in text
+
+
+def test_notes_json_is_shown_for_rows_that_ran_too(tmp_path):
+    sid = "model2-inceptionv3-arcface-masked"
+    write_result(tmp_path, sid, published_values(sid))
+    (tmp_path / "notes.json").write_text(f'{{"{sid}": "ran under bfloat16 <why>"}}')
+    section = report.render(tmp_path).read_text(encoding="utf-8").split(f'id="{sid}"')[1]
+    assert "Note: ran under bfloat16 &lt;why&gt;" in section
