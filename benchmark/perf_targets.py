@@ -72,7 +72,8 @@ def epoch_over_prediction(figs: Figures, runs: list[Result]):
     third of a train step, the ratio benchmarks/flops.py uses."""
     ratios = []
     for r in runs:
-        info = train_step(figs, r.config["scenario"]["backbone"])
+        info = train_step(figs, r.config["scenario"]["backbone"],
+                          precision=r.config["settings"].get("precision", "float32"))
         times = [float(h["epoch_seconds"]) for h in r.history[1:] if h.get("epoch_seconds")]
         if r.profile != "paper" or not info or not times:
             continue

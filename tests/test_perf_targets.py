@@ -43,7 +43,8 @@ def test_head_share_comes_from_model2s_op_profile():
 
 
 def test_epoch_time_is_held_against_train_and_validation_images_without_the_first_epoch():
-    run = SimpleNamespace(profile="paper", config={"scenario": {"backbone": "resnet50"}},
+    run = SimpleNamespace(profile="paper", config={"scenario": {"backbone": "resnet50"},
+                                                   "settings": {}},
                           metrics={"n_train": 210, "test": {"n_test": 90}},
                           history=[{"epoch_seconds": "90"}, {"epoch_seconds": "31.5"},
                                    {"epoch_seconds": "32.4"}, {"epoch_seconds": "36"}])
@@ -53,3 +54,12 @@ def test_epoch_time_is_held_against_train_and_validation_images_without_the_firs
 
 def test_missing_figures_are_not_measured_not_failed():
     assert {r["status"] for r in perf_targets.judge({}, [])} == {"not measured"}
+
+
+def test_a_mixed_precision_run_is_held_against_the_mixed_step_rate():
+    run = SimpleNamespace(profile="paper", config={"scenario": {"backbone": "resnet50"},
+                                                   "settings": {"precision": "mixed_bfloat16"}},
+                          metrics={"n_train": 570, "test": {"n_test": 90}},
+                          history=[{"epoch_seconds": "90"}, {"epoch_seconds": "30"}])
+    got = rows(bench(RESNET, MIXED), [run])
+    assert abs(got["a"]["measured"]) < 1e-12  # 600 images at 20 img/s: 30 s
