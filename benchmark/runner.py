@@ -97,6 +97,30 @@ class KillAtBatch(keras.callbacks.Callback):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+class Interrupt(keras.callbacks.Callback):
+    """Ctrl-C raises KeyboardInterrupt wherever Python happens to be, and a
+    library can swallow it there; the flag set by the handler is checked again
+    at every batch, so an interrupted run always stops and never publishes."""
+
+    requested = False
+
+    @staticmethod
+    def handler(signum, frame):
+        Interrupt.requested = True
+        raise KeyboardInterrupt
+
+    @staticmethod
+    def check():
+        if Interrupt.requested:
+            raise KeyboardInterrupt
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.check()
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.check()
+
+
 @dataclass
 class Prepared:
     """A scenario's data, decoded once and split."""
@@ -168,6 +192,7 @@ def train(cfg: RunConfig, prep: Prepared, work: Path, log=sys.stdout) -> tuple:
         keras.callbacks.BackupAndRestore(str(work / "backup"), double_checkpoint=True,
                                          delete_checkpoint=False),
         EpochLog(cfg.scenario.id, s.epochs, len(prep.x_train), log),
+        Interrupt(),
     ]
     if os.environ.get("BENCHMARK_KILL_AT_BATCH"):
         callbacks.append(KillAtBatch(int(os.environ["BENCHMARK_KILL_AT_BATCH"])))
@@ -258,6 +283,7 @@ def run_scenario(cfg: RunConfig, inv: data.Inventory, results_dir: Path, rid: st
     print(f"[{cfg.scenario.id}] {len(prep.x_train)} train / {len(prep.x_test)} test images, "
           f"{len(prep.selection.people)} classes, config {cfg.hash}", file=log, flush=True)
     scores, history, extra = train(cfg, prep, work, log)
+    Interrupt.check()  # a Ctrl-C swallowed during evaluation still stops here
     evaluation = metrics.evaluate(prep.y_test, scores, list(prep.selection.people))
     files = outputs(cfg, prep, inv, history, evaluation, extra, time.monotonic() - started)
     results.publish(files, final)
@@ -325,6 +351,7 @@ def run_all(configs: list[list[RunConfig]], data_dir: str | None, results_dir: P
             overrides: dict, force: bool = False, log=sys.stdout) -> int:
     """Run every scenario of every seed; data is scanned once."""
     first = configs[0][0]
+    signal.signal(signal.SIGINT, Interrupt.handler)
     seed_everything(first.seed, first.settings.deterministic)
     root = data.resolve_root(data_dir)
     inv = data.scan(root)

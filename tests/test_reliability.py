@@ -206,3 +206,15 @@ def test_written_files_never_show_half_content(tmp_path, monkeypatch):
         results.write_text(target, "new" * 1000)
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
+
+
+def test_a_swallowed_ctrl_c_still_stops_the_run_at_the_next_batch(monkeypatch):
+    from benchmark.runner import Interrupt
+
+    monkeypatch.setattr(Interrupt, "requested", False)
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            Interrupt.handler(signal.SIGINT, None)
+        except KeyboardInterrupt:
+            pass  # a library swallowing the first one
+        Interrupt().on_train_batch_end(0)
