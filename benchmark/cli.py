@@ -129,7 +129,7 @@ def cmd_data_fetch(args: argparse.Namespace) -> int:
 
 def add_mixed_precision_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mixed-precision", nargs="?", const="auto",
-                   choices=["auto", "mixed_float16", "mixed_bfloat16"],
+                   choices=["auto", *(p for p in scenarios.PRECISIONS if p != "float32")],
                    help="train under a mixed Keras dtype policy; auto: mixed_float16 on a GPU, "
                    "mixed_bfloat16 on a CPU. Off by default (PERFORMANCE.md)")
 

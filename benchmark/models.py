@@ -83,7 +83,7 @@ class Built:
 
 
 def mixed_policy(choice: str) -> str:
-    """`auto` -> float16 on a GPU (tensor cores), bfloat16 on a CPU (oneDNN, AMX)."""
+    """`auto` -> float16 on a GPU (tensor cores), bfloat16 on a CPU (oneDNN, AVX-512 BF16)."""
     if choice != "auto":
         return choice
     return "mixed_float16" if tf.config.list_physical_devices("GPU") else "mixed_bfloat16"
